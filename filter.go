@@ -123,3 +123,52 @@ type ValuesCount struct {
 	Gte *int `json:"gte,omitempty"`
 	Lte *int `json:"lte,omitempty"`
 }
+
+// UnmarshalJSON reads a condition, accepting besides the object forms
+// Qdrant's field-condition booleans {"key":"k","is_empty":true} and
+// {"key":"k","is_null":false}. Numbers stay json.Number.
+func (c *Condition) UnmarshalJSON(b []byte) error {
+	type plain Condition
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	flags := map[string]*bool{}
+	for _, k := range []string{"is_empty", "is_null"} {
+		if v, ok := raw[k]; ok {
+			switch string(bytes.TrimSpace(v)) {
+			case "true", "false":
+				t := string(bytes.TrimSpace(v)) == "true"
+				flags[k] = &t
+				delete(raw, k)
+			}
+		}
+	}
+	if len(flags) > 0 {
+		var err error
+		if b, err = json.Marshal(raw); err != nil {
+			return err
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode((*plain)(c)); err != nil {
+		return err
+	}
+	for k, want := range flags {
+		if c.Key == "" {
+			return fmt.Errorf("%s needs a key", k)
+		}
+		ref := &KeyRef{Key: c.Key}
+		inner := Condition{IsEmpty: ref}
+		if k == "is_null" {
+			inner = Condition{IsNull: ref}
+		}
+		if *want {
+			*c = inner
+		} else {
+			*c = Condition{Filter: &Filter{MustNot: []Condition{inner}}}
+		}
+	}
+	return nil
+}

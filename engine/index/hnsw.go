@@ -97,23 +97,37 @@ type entryPoint struct {
 	level int
 }
 
-// node is one slot in the graph. vec and level never change. links[l] holds
-// the neighbours on level l; a writer holding mu replaces the slice whole, so
-// a reader may use whatever it loaded without locking.
+// node is one slot in the graph. vec and level never change. base holds the
+// neighbours on level 0, upper[l-1] those on level l: inline in the node,
+// level 0, which every search reads, costs one cache miss less. A writer
+// holding mu replaces a list whole, so a reader may use whatever it loaded
+// without locking.
 type node struct {
 	vec   []float32
 	level int
+	base  atomic.Pointer[[]uint32]
 	done  atomic.Bool // insertion finished; only done nodes are written out
 	mu    sync.Mutex
-	links []atomic.Pointer[[]uint32]
+	upper []atomic.Pointer[[]uint32]
 }
 
 func newNode(vec []float32, level int) *node {
-	return &node{vec: vec, level: level, links: make([]atomic.Pointer[[]uint32], level+1)}
+	n := &node{vec: vec, level: level}
+	if level > 0 {
+		n.upper = make([]atomic.Pointer[[]uint32], level)
+	}
+	return n
+}
+
+func (n *node) list(level int) *atomic.Pointer[[]uint32] {
+	if level == 0 {
+		return &n.base
+	}
+	return &n.upper[level-1]
 }
 
 func (n *node) neighbours(level int) []uint32 {
-	if p := n.links[level].Load(); p != nil {
+	if p := n.list(level).Load(); p != nil {
 		return *p
 	}
 	return nil
@@ -121,7 +135,7 @@ func (n *node) neighbours(level int) []uint32 {
 
 // setNeighbours publishes ids as the list for level. ids must not be
 // modified afterwards. The caller holds n.mu (or owns n exclusively).
-func (n *node) setNeighbours(level int, ids []uint32) { n.links[level].Store(&ids) }
+func (n *node) setNeighbours(level int, ids []uint32) { n.list(level).Store(&ids) }
 
 // The directory maps slots to nodes in chunks of chunkSize pointers, so
 // growing it copies one pointer per chunk and never moves a node.

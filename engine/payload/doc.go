@@ -18,16 +18,12 @@
 // Unquoted segments may hold any character except . [ ] and ", which is
 // more lenient than Qdrant (letters, digits, _ and - only).
 //
-// Reading (Values, and every filter condition) also flattens implicitly: a
-// field step applied to an array is applied to each of its elements, so
-// "country.cities.population" reads the same values as
-// "country.cities[].population". Qdrant 1.19 itself yields nothing there;
-// Amber matches more, never less. A leaf array yields its elements (one
+// Paths are strict, as in Qdrant 1.19: a field step applied to an array
+// yields nothing, so arrays of objects are entered with []
+// ("country.cities[].population"). A leaf array yields its elements (one
 // level: an array inside an array stays an array). [] on a value that is not
-// an array yields nothing, as in Qdrant.
-//
-// Updates (Set, Delete) follow Qdrant's strict path semantics and do not
-// flatten implicitly; see Set and Delete.
+// an array yields nothing. Reads (Values, every filter condition) and
+// updates (Set, Delete) follow the same rule.
 //
 // # Filters
 //

@@ -206,7 +206,7 @@ func TestIndexes_Candidates(t *testing.T) {
 		{"Bool", `{"must": [{"key": "b", "match": {"value": false}}]}`, []uint32{3}, true},
 		{"DatetimeRange", `{"must": [{"key": "t", "range": {"gte": "2024-01-01T08:00:00Z", "lt": "2024-01-01T09:00:00Z"}}]}`, []uint32{0}, true},
 		{"DatetimeRangeNumericBounds", `{"must": [{"key": "t", "range": {"gte": 1}}]}`, nil, false},
-		{"ImplicitPathIndex", `{"must": [{"key": "list.v", "range": {"gte": 2}}]}`, []uint32{1}, true},
+		{"FieldStepOnArrayIndex", `{"must": [{"key": "list.v", "range": {"gte": 2}}]}`, []uint32{}, true},
 		{"Intersect", `{"must": [{"key": "kw", "match": {"value": "a"}}, {"key": "n", "match": {"value": 7}}]}`, []uint32{1}, true},
 		{"UnindexedBeside", `{"must": [{"key": "kw", "match": {"value": "a"}}, {"key": "zzz", "match": {"value": 7}}]}`, []uint32{0, 1}, true},
 		{"TextNotAnswered", `{"must": [{"key": "txt", "match": {"text": "x"}}]}`, nil, false},

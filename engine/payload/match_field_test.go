@@ -23,7 +23,8 @@ func TestMatch_Range(t *testing.T) {
 		{"StringIsNotNumber", `{"must": [{"key": "s", "range": {"gte": 0}}]}`, `{"s": "5"}`, nil, false},
 		{"Missing", `{"must": [{"key": "size", "range": {"gte": 0}}]}`, london, nil, false},
 		{"BracketPath", `{"must": [{"key": "country.cities[].population", "range": {"gte": 9.0}}]}`, country, nil, true},
-		{"ImplicitPath", `{"must": [{"key": "country.cities.population", "range": {"gte": 9.0}}]}`, country, nil, true},
+		{"FieldStepOnArrayNone", `{"must": [{"key": "country.cities.population", "range": {"gte": 9.0}}]}`, country, nil, false},
+		{"BracketPath", `{"must": [{"key": "country.cities[].population", "range": {"gte": 9.0}}]}`, country, nil, true},
 		{"BracketPathNone", `{"must": [{"key": "country.cities[].population", "range": {"gte": 10}}]}`, country, nil, false},
 	})
 }

@@ -163,12 +163,9 @@ func walk(v any, steps []step, out *[]any) {
 			if c, ok := x[s.key]; ok {
 				walk(c, steps[1:], out)
 			}
-		case []any:
-			// Implicit flattening: the field step applies to each element.
-			for _, e := range x {
-				walk(e, steps, out)
-			}
 		}
+		// A field step on an array yields nothing, as in Qdrant: arrays of
+		// objects are entered with "[]" ("cities[].population").
 	case stepAll:
 		if a, ok := v.([]any); ok {
 			for _, e := range a {
@@ -206,8 +203,8 @@ func flatten(raw []any) []any {
 	return out
 }
 
-// Values returns the values at key in p: dotted fields, [] and [N] steps,
-// implicit flattening of arrays met along the way, and a leaf array
+// Values returns the values at key in p: dotted fields, [] and [N] steps
+// (a field step on an array yields nothing, as in Qdrant), and a leaf array
 // replaced by its elements. A missing key or a malformed one yields nil. The
 // values are p's own: callers must not modify them.
 func Values(p amber.Payload, key string) []any {

@@ -207,12 +207,11 @@ func (s *server) start(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start amber: %v", err)
 	}
-	s.cmd = cmd
-	s.ended = false
-	s.done = make(chan struct{})
+	done := make(chan struct{})
+	s.cmd, s.done, s.ended = cmd, done, false
 	go func() {
 		s.err = cmd.Wait()
-		close(s.done)
+		close(done)
 	}()
 	s.waitReady(t)
 }

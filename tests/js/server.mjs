@@ -110,7 +110,11 @@ export function useServer(opts = {}) {
     }
   });
   after(async () => {
-    await handle.server?.stop();
+    if (!handle.server) return;
+    const exit = await handle.server.stop();
+    if (exit.code !== 0) {
+      throw new Error(`amber ${handle.server.name} did not exit cleanly on SIGTERM: ${JSON.stringify(exit)}\n${handle.server.logTail()}`);
+    }
   });
   return handle;
 }
@@ -226,8 +230,13 @@ export async function connect(url, params = {}) {
   console.warn = (...args) => warnings.push(args.map(String).join(' '));
   try {
     const client = new QdrantClient({ url, checkCompatibility: true, ...params });
-    await Promise.race([rootDone, new Promise((r) => setTimeout(r, 10_000))]);
-    await new Promise((r) => setTimeout(r, 25));
+    let timer;
+    const giveUp = new Promise((resolve) => {
+      timer = setTimeout(resolve, 10_000);
+    });
+    await Promise.race([rootDone, giveUp]);
+    clearTimeout(timer);
+    await new Promise((resolve) => setTimeout(resolve, 25));
     return { client, warnings };
   } finally {
     globalThis.fetch = origFetch;
