@@ -46,10 +46,10 @@ func TestServer_Collections(t *testing.T) {
 		s.t = t
 		for body, prefix := range map[string]string{
 			`{"vectors":{"size":4,"distance":"Dot","multivector_config":{"comparator":"max_sim"}}}`: "Wrong input: multivector_config is not supported by Amber",
-			`{"vectors":{"size":4,"distance":"Dot","datatype":"uint8"}}`:                           "Wrong input: datatype uint8 is not supported by Amber",
-			`{"vectors":{"size":4,"distance":"Dot"},"sharding_method":"custom"}`:                   "Wrong input: sharding_method custom is not supported by Amber",
-			`{"vectors":{"size":4,"distance":"Dot"},"shard_number":0}`:                             "Validation error in JSON body: [shard_number",
-			`{"vectors":{"size":0,"distance":"Dot"}}`:                                              "",
+			`{"vectors":{"size":4,"distance":"Dot","datatype":"uint8"}}`:                            "Wrong input: datatype uint8 is not supported by Amber",
+			`{"vectors":{"size":4,"distance":"Dot"},"sharding_method":"custom"}`:                    "Wrong input: sharding_method custom is not supported by Amber",
+			`{"vectors":{"size":4,"distance":"Dot"},"shard_number":0}`:                              "Validation error in JSON body: [shard_number",
+			`{"vectors":{"size":0,"distance":"Dot"}}`:                                               "",
 		} {
 			res := s.do("PUT", "/collections/z", body)
 			if res.status/100 != 4 || !strings.HasPrefix(res.errorMessage(), prefix) {

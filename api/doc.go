@@ -26,8 +26,9 @@
 // Options.MaxBodyBytes (413 beyond). Snapshot uploads are exempt: they are
 // streamed part by part into the node, never buffered.
 //
-// Files by noun: server.go (routes, middleware), envelope.go (replies and the
-// error table), auth.go, metrics.go, collections.go, points.go (writes),
-// query.go (reads and searches), convert.go (JSON <-> amber types) and
-// snapshots.go.
+// Files by noun: server.go (routes, middleware, probes), envelope.go
+// (replies, the error table, body decoding), auth.go, metrics.go,
+// collections.go and info.go (collections and aliases), points.go (writes),
+// query.go and search.go (reads), convert.go and projection.go (JSON <->
+// amber types, with_payload / with_vector) and snapshots.go.
 package api

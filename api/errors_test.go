@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -123,6 +124,19 @@ func TestServer_BodyLimit(t *testing.T) {
 	res := s.fails("PUT", "/collections/c/points", big, http.StatusRequestEntityTooLarge, "Payload error: JSON payload (")
 	if msg := res.errorMessage(); !strings.Contains(msg, "is larger than allowed (limit: 1024 bytes).") {
 		t.Errorf("message %q", msg)
+	}
+	// Without a Content-Length the limit holds while reading.
+	req, err := http.NewRequest("PUT", s.url+"/collections/c/points", io.MultiReader(strings.NewReader(big)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunked, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunked.Body.Close()
+	if chunked.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("chunked oversize body: %d", chunked.StatusCode)
 	}
 	// The server still answers, and nothing was written.
 	if got := s.ok("POST", "/collections/c/points/count", `{}`); mustJSON(t, got) != `{"count":5}` {

@@ -77,6 +77,15 @@ func TestServer_ProjectionForms(t *testing.T) {
 		})
 	}
 	s.t = t
+	// Named vectors in searches: "using" for query, {"name","vector"} for the legacy search.
+	q := s.ok("POST", "/collections/m/points/query", `{"query":[0,1],"using":"txt","with_vector":["img"]}`)
+	if got, want := mustJSON(t, q.(map[string]any)["points"].([]any)[0].(map[string]any)["vector"]), `{"img":[1,0]}`; got != want {
+		t.Errorf("query using txt: vector %s, want %s", got, want)
+	}
+	hits := s.ok("POST", "/collections/m/points/search", `{"vector":{"name":"img","vector":[2,0]},"limit":1}`).([]any)
+	if len(hits) != 1 || mustJSON(t, hits[0].(map[string]any)["score"]) != "2" {
+		t.Errorf("named legacy search: %s", mustJSON(t, hits))
+	}
 	// Excluding must not change what is stored.
 	got := s.ok("GET", "/collections/c/points/1", nil)
 	if want := `{"id":1,"payload":{"a":1,"b":{"x":"y","z":2},"c":[1,2]},"vector":[1,0,0,0]}`; mustJSON(t, got) != want {

@@ -44,27 +44,35 @@ func (h *HNSW) Insert(slot uint32) {
 	h.inserts.Add(1)
 }
 
-// link connects n, stored in slot, on each of its levels, descending from ep.
+// link connects n, stored in slot, on each of its levels. It searches
+// from ep down to level 0 first and links afterwards, level 0 first: a
+// concurrent insert that reaches n on some level then always finds n's links
+// on the levels below, instead of a dead end that would leave it linked to
+// n alone.
 func (h *HNSW) link(slot uint32, n *node, ep *entryPoint) {
 	cur, curKey := ep.slot, h.key(n.vec, h.node(ep.slot).vec)
 	for l := ep.level; l > n.level; l-- {
 		cur, curKey = h.greedy(n.vec, cur, curKey, l)
 	}
+	top := min(n.level, ep.level)
+	sel := make([][]uint32, top+1)
 	sc := h.searchers.Get().(*searcher)
-	defer h.searchers.Put(sc)
-	for l := min(n.level, ep.level); l >= 0; l-- {
+	for l := top; l >= 0; l-- {
 		found := h.searchLayer(sc, n.vec, cur, curKey, h.opts.EfConstruct, l, nil)
 		found = slices.DeleteFunc(found, func(c cand) bool { return c.slot == slot })
 		if len(found) == 0 {
 			continue
 		}
 		cur, curKey = found[0].slot, found[0].key
-		sel := h.selectNeighbours(found, h.opts.M)
+		sel[l] = h.selectNeighbours(found, h.opts.M)
+	}
+	h.searchers.Put(sc)
 
+	for l, ids := range sel {
 		n.mu.Lock()
-		n.setNeighbours(l, sel)
+		n.setNeighbours(l, ids)
 		n.mu.Unlock()
-		for _, nb := range sel {
+		for _, nb := range ids {
 			h.addLink(nb, slot, n, l)
 		}
 	}
