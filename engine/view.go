@@ -31,16 +31,19 @@ type View struct {
 }
 
 // Pin captures the collection at its last applied write. It holds the write
-// lock only long enough to read the sequence number and freeze the graphs.
+// lock only long enough to read the sequence number and the slot count.
 func (c *Collection) Pin() *View {
 	c.writeMu.Lock()
-	defer c.writeMu.Unlock()
 	v := &View{c: c, seq: max(c.lastSeq, 1), limit: c.slots.len(), live: uint64(len(c.ids)), schema: map[string]string{}}
-	for _, g := range c.graphs {
-		v.frozen = append(v.frozen, g.Freeze(v.limit))
-	}
 	for f, t := range c.indexes.Fields() {
 		v.schema[f] = string(t)
+	}
+	c.writeMu.Unlock()
+	// Graphs are frozen after the lock is released: every slot below the
+	// limit belongs to the view, and one whose insertion finishes meanwhile
+	// may as well be in the view's graph.
+	for _, g := range c.graphs {
+		v.frozen = append(v.frozen, g.Freeze(v.limit))
 	}
 	return v
 }
