@@ -314,9 +314,20 @@ func (s *server) handleUpdateCollection(w http.ResponseWriter, r *http.Request) 
 			return
 		}
 	}
-	// The engine keeps a collection's config fixed after creation, so the
-	// accepted tuning is not stored; say so in the log.
-	s.log.Info("collection update accepted without effect: the engine has no config update", "collection", c.Name())
+	err = c.UpdateConfig(r.Context(), func(cfg *amber.CollectionConfig) error {
+		cfg.HNSW = hnsw
+		if !isNull(req.OptimizersConfig) {
+			cfg.Optimizers = req.OptimizersConfig
+		}
+		if !isNull(req.Metadata) {
+			cfg.Metadata = req.Metadata
+		}
+		return nil
+	})
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
 	reply(w, r, true)
 }
 

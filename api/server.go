@@ -1,9 +1,11 @@
 package api
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -157,7 +159,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.URL.RawPath = strings.TrimRight(r.URL.RawPath, "/")
 	}
 	rec := &statusRecorder{ResponseWriter: w}
-	s.mux.ServeHTTP(rec, r)
+	s.serveRecovering(rec, r)
 	took := time.Since(st.start)
 	status := rec.status
 	if status == 0 {
@@ -165,6 +167,23 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.metrics.observe(r.Method, r.Pattern, status, took)
 	s.logRequest(r, status, rec.bytes, took, st.err)
+}
+
+// serveRecovering turns a handler panic into a logged 500, so that one bad
+// request never takes down the connection handling of the others.
+func (s *server) serveRecovering(w *statusRecorder, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("handler panic", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+			if w.status == 0 {
+				fail(w, r, fmt.Errorf("panic: %v", v))
+			}
+		}
+	}()
+	s.mux.ServeHTTP(w, r)
 }
 
 func (s *server) logRequest(r *http.Request, status int, bytes int64, took time.Duration, err error) {

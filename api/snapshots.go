@@ -56,11 +56,11 @@ func (s *server) run(w http.ResponseWriter, r *http.Request, what string, work f
 	}
 	ctx := context.WithoutCancel(r.Context())
 	if !wait {
-		go func() {
+		s.node.Go(func() {
 			if _, err := work(ctx); err != nil {
 				s.log.Error("background snapshot operation", "op", what, "error", err)
 			}
-		}()
+		})
 		accepted(w, r)
 		return
 	}

@@ -52,7 +52,11 @@ type collectionCounters struct {
 func (c *Collection) Name() string { return c.name }
 
 // Config returns the collection's config.
-func (c *Collection) Config() amber.CollectionConfig { return c.cfg }
+func (c *Collection) Config() amber.CollectionConfig {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.cfg
+}
 
 func (c *Collection) vectorPos(name string) (int, error) {
 	for i, n := range c.names {

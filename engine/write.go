@@ -208,3 +208,31 @@ func (c *Collection) loadIndexDefs() error {
 	}
 	return nil
 }
+
+// UpdateConfig changes a collection's tuning: change edits a copy of the
+// config, which is checked, written to config.json and swapped in. Vector
+// spaces and the graph's m cannot change (the graph's layout depends on m).
+func (c *Collection) UpdateConfig(ctx context.Context, change func(*amber.CollectionConfig) error) error {
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	next := c.cfg
+	if err := change(&next); err != nil {
+		return err
+	}
+	if !next.SameVectors(&c.cfg) {
+		return amber.Errorf(amber.EInvalid, "Wrong input: changing vector parameters of an existing collection is not supported by Amber")
+	}
+	if next.HNSW.M != c.cfg.HNSW.M {
+		return amber.Errorf(amber.EInvalid, "Wrong input: hnsw_config.m cannot change after creation in Amber (the graph is built with m=%d)", c.cfg.HNSW.M)
+	}
+	if err := next.Validate(); err != nil {
+		return err
+	}
+	if err := writeJSONFile(filepath.Join(c.dir, configFile), next); err != nil {
+		return fmt.Errorf("save config of %s: %w", c.name, err)
+	}
+	c.mu.Lock()
+	c.cfg = next
+	c.mu.Unlock()
+	return nil
+}

@@ -39,8 +39,12 @@ type Node struct {
 	log   *slog.Logger
 
 	recoverMu sync.Mutex // one recovery at a time
+	jobs      sync.WaitGroup
 	stats     counters
 }
+
+// Go runs f in the background (a wait=false request); Close waits for it.
+func (n *Node) Go(f func()) { n.jobs.Go(f) }
 
 // Priority says how a recovered snapshot meets an existing collection.
 type Priority string
@@ -94,8 +98,11 @@ func Open(ctx context.Context, opts Options) (*Node, error) {
 	return &Node{DB: db, Store: store, opts: opts, log: opts.Logger}, nil
 }
 
-// Close closes the engine.
-func (n *Node) Close(ctx context.Context) error { return n.DB.Close(ctx) }
+// Close waits for background jobs, then checkpoints and closes the engine.
+func (n *Node) Close(ctx context.Context) error {
+	n.jobs.Wait()
+	return n.DB.Close(ctx)
+}
 
 // counters feed Stats.
 type counters struct {
