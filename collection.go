@@ -111,14 +111,14 @@ func (c *CollectionConfig) Validate() error {
 			label = fmt.Sprintf("vector %q", name)
 		}
 		if p.Size < 1 || p.Size > 65536 {
-			return Errorf(EUnprocessable, "%s: size must be between 1 and 65536, got %d", label, p.Size)
+			return Errorf(EUnprocessable, "Validation error in JSON body: [%s: size must be between 1 and 65536, got %d]", label, p.Size)
 		}
 		if p.Distance == 0 {
 			return Errorf(EInvalid, "%s: distance is required (Cosine, Dot, Euclid or Manhattan)", label)
 		}
 	}
 	if c.HNSW.M < 0 || c.HNSW.M > 256 || c.HNSW.EfConstruct < 0 {
-		return Errorf(EUnprocessable, "hnsw_config: m must be 0..256 and ef_construct non-negative")
+		return Errorf(EUnprocessable, "Validation error in JSON body: [hnsw_config: m must be 0..256 and ef_construct non-negative]")
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/amberdb/amber"
 )
@@ -148,10 +149,17 @@ func decodeBody(w http.ResponseWriter, r *http.Request, limit int64, v any) erro
 	if r.ContentLength > limit {
 		return tooLarge(r.ContentLength, limit)
 	}
-	body := http.MaxBytesReader(w, r.Body, limit)
-	dec := json.NewDecoder(body)
+	// JSON bodies are bounded, so they are read whole: that lets invalid
+	// UTF-8 be refused, as serde does, instead of silently replaced.
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err == nil && !utf8.Valid(b) {
+		return errFormat(errors.New("invalid UTF-8 in the request body"))
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
-	err := dec.Decode(v)
+	if err == nil {
+		err = dec.Decode(v)
+	}
 	if errors.Is(err, io.EOF) {
 		return nil
 	}

@@ -19,6 +19,11 @@ import (
 // fullBaseName starts every full snapshot's name, as in Qdrant.
 const fullBaseName = "full-snapshot"
 
+// maxBaseName is the longest base name the snapshots folder takes: a file
+// name is at most 255 bytes, and the timestamp, suffix and extensions need
+// the rest.
+const maxBaseName = 200
+
 // Entries of a full snapshot besides the collections' files.
 const (
 	fullCollectionsEntry = "collections.json" // [{"name":…,"dir":"collections/0"}]
@@ -39,11 +44,15 @@ func (n *Node) CreateSnapshot(ctx context.Context, collection string) (snapshot.
 	if err != nil {
 		return snapshot.Info{}, err
 	}
+	base := fmt.Sprintf("%s-%d", c.Name(), n.DB.NodeID())
+	if len(base) > maxBaseName {
+		return snapshot.Info{}, amber.Errorf(amber.EInvalid, "Wrong input: collection name of %d bytes is too long for a snapshot file name (at most %d bytes)", len(c.Name()), maxBaseName-len(base)+len(c.Name()))
+	}
 	start := time.Now()
 	n.stats.creating.Add(1)
 	defer n.stats.creating.Add(-1)
 	view := n.pin(c)
-	info, err := n.Store.Create(ctx, c.Name(), fmt.Sprintf("%s-%d", c.Name(), n.DB.NodeID()), func(w io.Writer) error {
+	info, err := n.Store.Create(ctx, c.Name(), base, func(w io.Writer) error {
 		sw := snapshot.NewWriter(w, snapshot.KindCollection)
 		if err := addView(sw, "", view); err != nil {
 			return err

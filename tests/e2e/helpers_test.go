@@ -3,8 +3,11 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"math/big"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -182,4 +185,122 @@ func count(t testing.TB, s *server, collection string, filter any) int {
 	}
 	s.mustResult(t, http.MethodPost, "/collections/"+collection+"/points/count", body, &res)
 	return res.Count
+}
+
+// record is one point as retrieve answers it. Numbers stay json.Number:
+// ids above 2^53 stay exact, and vector components can be parsed as float32
+// to compare bits (see float32s).
+type record struct {
+	ID      recordID       `json:"id"`
+	Payload map[string]any `json:"payload"`
+	Vector  []json.Number  `json:"vector"`
+}
+
+// recordID is a point id as the server wrote it: the digits of an integer
+// id, exactly, or a UUID string.
+type recordID string
+
+func (id *recordID) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		*id = recordID(s)
+		return nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return fmt.Errorf("point id %s is neither a number nor a string", b)
+	}
+	*id = recordID(n)
+	return nil
+}
+
+func (id recordID) String() string { return string(id) }
+
+// retrieve fetches ids with their payloads, and their vectors when
+// withVector is set (POST /collections/{c}/points).
+func retrieve(t testing.TB, s *server, collection string, ids any, withVector bool) []record {
+	t.Helper()
+	var recs []record
+	s.mustResult(t, http.MethodPost, "/collections/"+collection+"/points", map[string]any{
+		"ids": ids, "with_payload": true, "with_vector": withVector,
+	}, &recs)
+	return recs
+}
+
+// float32s parses JSON numbers as float32, exactly as a float32 client
+// would: the server's shortest formatting must round-trip to the same bits.
+func float32s(t testing.TB, nums []json.Number) []float32 {
+	t.Helper()
+	out := make([]float32, len(nums))
+	for i, n := range nums {
+		f, err := strconv.ParseFloat(string(n), 32)
+		if err != nil {
+			t.Fatalf("vector component %d = %q: %v", i, n, err)
+		}
+		out[i] = float32(f)
+	}
+	return out
+}
+
+// decodeJSON decodes data keeping numbers as json.Number.
+func decodeJSON(t testing.TB, data []byte) any {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("decode %s: %v", data, err)
+	}
+	return v
+}
+
+// jsonEqual compares two values decoded with UseNumber. Integers compare
+// exactly (9007199254740993 is not 9007199254740992); numbers written with
+// a fraction or exponent compare as float64, since encoders may format the
+// same double differently. An integer never equals a float.
+func jsonEqual(a, b any) bool {
+	switch a := a.(type) {
+	case map[string]any:
+		b, ok := b.(map[string]any)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for k, va := range a {
+			vb, ok := b[k]
+			if !ok || !jsonEqual(va, vb) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		b, ok := b.([]any)
+		if !ok || len(a) != len(b) {
+			return false
+		}
+		for i := range a {
+			if !jsonEqual(a[i], b[i]) {
+				return false
+			}
+		}
+		return true
+	case json.Number:
+		b, ok := b.(json.Number)
+		if !ok {
+			return false
+		}
+		aInt, bInt := !strings.ContainsAny(string(a), ".eE"), !strings.ContainsAny(string(b), ".eE")
+		if aInt != bInt {
+			return false
+		}
+		if aInt {
+			x, okx := new(big.Int).SetString(string(a), 10)
+			y, oky := new(big.Int).SetString(string(b), 10)
+			return okx && oky && x.Cmp(y) == 0
+		}
+		x, errx := strconv.ParseFloat(string(a), 64)
+		y, erry := strconv.ParseFloat(string(b), 64)
+		return errx == nil && erry == nil && x == y
+	default: // string, bool, nil
+		return a == b
+	}
 }
