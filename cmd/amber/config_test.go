@@ -80,4 +80,3 @@ func TestConfig_StringRedactsSecrets(t *testing.T) {
 		}
 	}
 }
-
