@@ -64,7 +64,9 @@
 // hashing, fsync, set mtime to the creation time, hard-link into the folder
 // (os.Link never replaces a name), fsync the folder, and write the sidecar
 // last (temp, fsync, rename, fsync folder). A crash leaves either nothing,
-// or a complete snapshot without a sidecar, plus leftovers in tmp/. The
+// or a complete snapshot without a sidecar, plus leftovers in tmp/;
+// OpenStore wipes tmp/ and re-hashes such a snapshot to write its sidecar,
+// so every listed snapshot has its checksum. The
 // creation_time reported is the file's mtime (Qdrant uses the birth time,
 // which some filesystems lack).
 package snapshot

@@ -23,6 +23,7 @@ import (
 // A Reader is not safe for concurrent use. Every error is sticky.
 type Reader struct {
 	tr      *tar.Reader
+	in      *countingReader // what tr has consumed, to check the trailer
 	lim     Limits
 	kind    Kind
 	started bool
@@ -37,7 +38,8 @@ type Reader struct {
 // NewReader reads an archive from r within the limits lim (zero fields take
 // the defaults).
 func NewReader(r io.Reader, lim Limits) *Reader {
-	return &Reader{tr: tar.NewReader(r), lim: lim.withDefaults(), names: newPathSet()}
+	in := &countingReader{r: r}
+	return &Reader{tr: tar.NewReader(in), in: in, lim: lim.withDefaults(), names: newPathSet()}
 }
 
 // Next advances to the next file entry and returns its name (a validated
@@ -176,11 +178,18 @@ func (r *Reader) readManifest(hdr *tar.Header) error {
 	if err != nil {
 		return err
 	}
+	end := r.in.n // the manifest's last byte; padding and trailer follow
 	if _, err := r.header(); err != io.EOF {
 		if err == nil {
 			return fmt.Errorf("%w: entry after %s", ErrFormat, ManifestEntry)
 		}
 		return err
+	}
+	// archive/tar takes a stream that stops in the manifest's padding or in
+	// the end-of-archive marker for a clean end; a file cut there is still
+	// a cut file, and GNU tar calls it one.
+	if want := (end+blockSize-1)/blockSize*blockSize + 2*blockSize; r.in.n < want {
+		return fmt.Errorf("%w: archive ends %d bytes before its end-of-archive marker is complete", ErrTruncated, want-r.in.n)
 	}
 	var m Manifest
 	if err := json.Unmarshal(b, &m); err != nil {
@@ -302,4 +311,18 @@ func typeName(t byte) string {
 		return "sparse file"
 	}
 	return fmt.Sprintf("entry type %q", t)
+}
+
+const blockSize = 512
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }

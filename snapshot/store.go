@@ -101,7 +101,50 @@ func OpenStore(dir string, now func() time.Time, logger *slog.Logger) (*Store, e
 	if len(leftovers) > 0 {
 		logger.Info("wiped leftovers in snapshots tmp dir", "dir", s.tmp, "count", len(leftovers))
 	}
+	if err := s.completeSidecars(); err != nil {
+		return nil, fmt.Errorf("open snapshot store: %w", err)
+	}
 	return s, nil
+}
+
+// completeSidecars writes the sidecar of every snapshot that lacks one: a
+// crash between placing a snapshot (complete and fsynced by then) and
+// writing its sidecar leaves exactly that. The file is hashed again.
+func (s *Store) completeSidecars() error {
+	folders := []string{s.dir}
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.IsDir() && e.Name() != "tmp" {
+			folders = append(folders, filepath.Join(s.dir, e.Name()))
+		}
+	}
+	for _, folder := range folders {
+		files, err := os.ReadDir(folder)
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			name := f.Name()
+			if !f.Type().IsRegular() || !strings.HasSuffix(name, Ext) {
+				continue
+			}
+			if _, err := os.Lstat(filepath.Join(folder, name+SidecarExt)); !errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			sum, err := HashFile(filepath.Join(folder, name))
+			if err != nil {
+				return err
+			}
+			if err := s.writeSidecar(folder, name, sum); err != nil {
+				return err
+			}
+			s.log.Warn("wrote missing checksum sidecar of a snapshot interrupted at its last step", "file", filepath.Join(folder, name), "checksum", sum)
+		}
+	}
+	return nil
 }
 
 // Dir returns the store's directory (absolute, symlinks resolved).
@@ -118,7 +161,8 @@ func (s *Store) TempDir() string { return s.tmp }
 // If that name is taken, "-2", "-3", ... is added before ".snapshot". Last
 // comes the sidecar <name>.checksum; if it cannot be written, the snapshot is
 // removed. A crash at any point leaves at most a complete snapshot without a
-// sidecar in the folder, and leftovers in tmp/.
+// sidecar in the folder, and leftovers in tmp/; the next OpenStore completes
+// the one and wipes the other.
 //
 // The folder sub is created if needed. Errors from write are returned
 // wrapped; a cancelled ctx stops the copy.

@@ -31,7 +31,7 @@ type Options struct {
 	Distance    amber.Distance
 	Dim         int   // vector length; every vector and query must have it
 	M           int   // links per node on levels above 0 (2*M on level 0); default 16
-	EfConstruct int   // candidate list size while inserting; default 100
+	EfConstruct int   // candidate list size while inserting, at least M; default 100
 	Seed        int64 // seeds the level draw
 }
 
@@ -194,7 +194,11 @@ func (h *HNSW) grow(c int) []*chunk {
 	if c < len(old) && old[c] != nil {
 		return old
 	}
-	dir := make([]*chunk, max(len(old), c+1, 2*len(old)))
+	size := len(old)
+	if c >= size {
+		size = max(c+1, 2*len(old)) // double only when out of room
+	}
+	dir := make([]*chunk, size)
 	copy(dir, old)
 	dir[c] = new(chunk)
 	h.dir.Store(&dir)
