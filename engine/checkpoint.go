@@ -30,7 +30,10 @@ type current struct {
 // maybeCheckpoint starts a background checkpoint once the WAL has grown past
 // the threshold.
 func (c *Collection) maybeCheckpoint() {
-	if c.wal.Size() < c.opts.CheckpointBytes || c.closed.Load() || !c.ckptRunning.CompareAndSwap(false, true) {
+	// A checkpoint rewrites every point, so the WAL may grow to half the
+	// last checkpoint's size first: write amplification stays bounded.
+	threshold := max(c.opts.CheckpointBytes, c.ckptBytes.Load()/2)
+	if c.wal.Size() < threshold || c.closed.Load() || !c.ckptRunning.CompareAndSwap(false, true) {
 		return
 	}
 	c.bg.Go(func() {
@@ -59,10 +62,12 @@ func (c *Collection) checkpoint(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var written int64
 	for _, f := range files {
 		if f.Name == configFile || f.Name == payloadIndexFile {
 			continue
 		}
+		written += f.Size
 		if err := writeFileFunc(filepath.Join(dir, path.Base(f.Name)), f); err != nil {
 			return fmt.Errorf("write checkpoint %s: %w", f.Name, err)
 		}
@@ -76,6 +81,7 @@ func (c *Collection) checkpoint(ctx context.Context) error {
 	c.writeMu.Lock()
 	c.ckptSeq = v.seq
 	c.writeMu.Unlock()
+	c.ckptBytes.Store(written)
 	if err := c.wal.TruncateBefore(v.seq); err != nil {
 		return fmt.Errorf("truncate wal: %w", err)
 	}
@@ -120,6 +126,9 @@ func (c *Collection) loadCheckpoint(dir string, seq uint64) error {
 		return err
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil {
+		c.ckptBytes.Store(fi.Size())
+	}
 	if err := c.readPoints(bufio.NewReaderSize(f, 1<<20)); err != nil {
 		return fmt.Errorf("read %s: %w", filepath.Join(dir, pointsFile), err)
 	}

@@ -39,6 +39,7 @@ type Collection struct {
 	ckptSeq uint64 // sequence number the checkpoint on disk covers, under writeMu
 
 	ckptRunning atomic.Bool
+	ckptBytes   atomic.Int64 // size of the last checkpoint's files
 	bg          sync.WaitGroup
 	closed      atomic.Bool
 	stats       collectionCounters
