@@ -16,7 +16,7 @@ import (
 func TestHNSW_Concurrent(t *testing.T) {
 	n, dim := 4000, 32
 	if testing.Short() {
-		n = 1500
+		n = 1000
 	}
 	for _, d := range []amber.Distance{amber.Cosine, amber.Euclid} {
 		t.Run(d.String(), func(t *testing.T) {

@@ -34,7 +34,7 @@ func Exact(d amber.Distance, vecs Vectors, q []float32, k int, slots func(yield 
 	if d == amber.Euclid {
 		score = func(a, b []float32) float32 { return sqrt32(l2sq(a, b)) }
 	}
-	top := make(maxHeap, 0, k)
+	top := make(maxHeap, 0, min(k, 1024)) // k may be far above the slot count
 	for s := range slots {
 		if accept != nil && !accept(s) {
 			continue

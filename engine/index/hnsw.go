@@ -234,7 +234,9 @@ func (h *HNSW) Len() int { return int(h.nodes.Load()) }
 // Options returns the options in effect, defaults filled in.
 func (h *HNSW) Options() Options { return h.opts }
 
-// Stats are counters for metrics. MaxLevel is -1 for an empty graph.
+// Stats are counters for metrics. Nodes counts every node, loaded or
+// inserted; Inserts only the Insert calls that added one since the graph was
+// created or loaded. MaxLevel is -1 for an empty graph.
 type Stats struct {
 	Nodes    int
 	MaxLevel int

@@ -54,11 +54,12 @@ func (h *HNSW) link(slot uint32, n *node, ep *entryPoint) {
 	for l := ep.level; l > n.level; l-- {
 		cur, curKey = h.greedy(n.vec, cur, curKey, l)
 	}
+	ef := max(h.opts.EfConstruct, h.opts.M) // as hnswlib: room to choose M from
 	top := min(n.level, ep.level)
 	sel := make([][]uint32, top+1)
 	sc := h.searchers.Get().(*searcher)
 	for l := top; l >= 0; l-- {
-		found := h.searchLayer(sc, n.vec, cur, curKey, h.opts.EfConstruct, l, nil)
+		found := h.searchLayer(sc, n.vec, cur, curKey, ef, l, nil)
 		found = slices.DeleteFunc(found, func(c cand) bool { return c.slot == slot })
 		if len(found) == 0 {
 			continue

@@ -26,10 +26,13 @@ func encode(tb testing.TB, h *HNSW, limit uint32) []byte {
 }
 
 func TestHNSW_WriteTo(t *testing.T) {
-	const n, dim = 1500, 16
+	n, dim := uint32(1500), 16
+	if testing.Short() {
+		n = 500
+	}
 	for _, d := range metrics {
 		t.Run(d.String(), func(t *testing.T) {
-			vecs := randomVectors(int64(d)+30, n+200, dim, d)
+			vecs := randomVectors(int64(d)+30, int(n)+200, dim, d)
 			opts := Options{Distance: d, Dim: dim, M: 8, Seed: 4}
 			h := NewHNSW(opts, vecs)
 			insertAll(h, 0, n)
@@ -46,7 +49,7 @@ func TestHNSW_WriteTo(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ReadHNSW: %v", err)
 			}
-			if g.Len() != n || g.Stats().MaxLevel != h.Stats().MaxLevel {
+			if g.Len() != int(n) || g.Stats().MaxLevel != h.Stats().MaxLevel {
 				t.Errorf("loaded Len %d MaxLevel %d, want %d %d", g.Len(), g.Stats().MaxLevel, n, h.Stats().MaxLevel)
 			}
 			for i, q := range randomVectors(int64(d)+31, 30, dim, d) {
@@ -61,7 +64,7 @@ func TestHNSW_WriteTo(t *testing.T) {
 
 			// The loaded graph takes further inserts.
 			insertAll(g, n, n+200)
-			for s := uint32(n); s < n+200; s += 20 {
+			for s := n; s < n+200; s += 20 {
 				if got := g.Search(vecs[s], 1, 40, nil); len(got) != 1 || got[0].Slot != s {
 					t.Errorf("slot %d inserted after reload: search got %v", s, got)
 				}
@@ -72,7 +75,11 @@ func TestHNSW_WriteTo(t *testing.T) {
 
 func TestFrozen_WriteTo(t *testing.T) {
 	const dim = 8
-	vecs := randomVectors(40, 3000, dim, amber.Euclid)
+	total := uint32(3000)
+	if testing.Short() {
+		total = 1200
+	}
+	vecs := randomVectors(40, int(total), dim, amber.Euclid)
 	opts := Options{Distance: amber.Euclid, Dim: dim, M: 6, Seed: 5}
 
 	t.Run("Limit", func(t *testing.T) {
@@ -119,17 +126,17 @@ func TestFrozen_WriteTo(t *testing.T) {
 		var wg sync.WaitGroup
 		for w := range uint32(2) {
 			wg.Go(func() {
-				for s := 500 + w; s < 3000; s += 2 {
+				for s := 500 + w; s < total; s += 2 {
 					h.Insert(s)
 				}
 			})
 		}
 		var files [][]byte
 		for i := range 6 {
-			for h.Len() < 500+400*i && h.Len() < 3000 {
+			for h.Len() < 500+int(total-500)*i/6 && h.Len() < int(total) {
 				runtime.Gosched()
 			}
-			files = append(files, encode(t, h, 3000))
+			files = append(files, encode(t, h, total))
 		}
 		wg.Wait()
 		for i, data := range files {
@@ -137,11 +144,11 @@ func TestFrozen_WriteTo(t *testing.T) {
 			if err != nil {
 				t.Fatalf("file %d written during inserts: %v", i, err)
 			}
-			insertAll(g, 0, 3000)
-			if g.Len() != 3000 {
-				t.Fatalf("file %d: Len %d after re-inserting, want 3000", i, g.Len())
+			insertAll(g, 0, total)
+			if g.Len() != int(total) {
+				t.Fatalf("file %d: Len %d after re-inserting, want %d", i, g.Len(), total)
 			}
-			for s := uint32(0); s < 3000; s += 100 {
+			for s := uint32(0); s < total; s += 100 {
 				if got := g.Search(vecs[s], 1, 32, nil); len(got) != 1 || got[0].Slot != s {
 					t.Errorf("file %d: slot %d not found first: %v", i, s, got)
 				}

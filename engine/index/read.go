@@ -23,7 +23,9 @@ import (
 //
 // Slots below the limit that the file holds as absent were not finished
 // when the graph was frozen: the engine inserts them again. The returned
-// graph accepts further Inserts.
+// graph accepts further Inserts. r is read through a buffer, so it may be
+// read past the end of the graph: give ReadHNSW a reader that ends there,
+// such as a tar entry.
 func ReadHNSW(r io.Reader, opts Options, vecs Vectors) (*HNSW, error) {
 	opts = opts.withDefaults()
 	if err := opts.Validate(); err != nil {

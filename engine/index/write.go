@@ -55,6 +55,8 @@ type Frozen struct {
 	size     int64
 }
 
+var _ io.WriterTo = (*Frozen)(nil)
+
 // Freeze records the slots below limit whose insertion has finished. Those
 // are the nodes WriteTo will write; slots inserted later, or still being
 // inserted, are written as absent and links to them are left out. It costs
@@ -76,8 +78,10 @@ func (h *HNSW) Freeze(limit uint32) *Frozen {
 			top, f.entry = n.level, s
 		}
 	}
-	// Prefer the graph's own entry point when it is frozen and on top.
-	if ep := h.entry.Load(); ep != nil && ep.slot < limit && int(f.levels[ep.slot]) == top {
+	// Prefer the graph's own entry point when it is frozen and on top. (It
+	// becomes the entry point just before its insertion is marked done, so
+	// it may be absent here.)
+	if ep := h.entry.Load(); ep != nil && ep.slot < limit && top >= 0 && int(f.levels[ep.slot]) == top {
 		f.entry = ep.slot
 	}
 	f.maxLevel = max(top, 0)
@@ -87,9 +91,11 @@ func (h *HNSW) Freeze(limit uint32) *Frozen {
 // Size is the exact number of bytes WriteTo writes.
 func (f *Frozen) Size() int64 { return f.size }
 
-// WriteTo writes the frozen nodes with their current neighbour lists,
-// exactly Size bytes unless w fails. It may run while inserts continue and
-// may be called more than once.
+// WriteTo writes the frozen nodes with their neighbour lists as they are
+// when each record is written, exactly Size bytes unless w fails. Lists are
+// replaced whole under the node lock, so each is read as one consistent
+// snapshot without taking the lock. WriteTo may run while inserts continue
+// and may be called more than once.
 func (f *Frozen) WriteTo(w io.Writer) (int64, error) {
 	cw := &countWriter{w: w}
 	bw := bufio.NewWriterSize(cw, 64<<10)
