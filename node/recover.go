@@ -259,7 +259,7 @@ func (n *Node) RecoverUpload(ctx context.Context, collection, filename string, r
 	}
 	defer os.Remove(tmp)
 	if checksum != "" && !strings.EqualFold(strings.TrimSpace(checksum), info.Checksum) {
-		return amber.Errorf(amber.EChecksum, "Checksum mismatch: expected %s, actual %s", info.Checksum, strings.ToLower(checksum))
+		return amber.Errorf(amber.EChecksum, "Checksum mismatch: expected %s, actual %s", strings.ToLower(strings.TrimSpace(checksum)), info.Checksum)
 	}
 	f, err := os.Open(tmp)
 	if err != nil {
