@@ -24,6 +24,9 @@ type Options struct {
 	AllowURLRecovery bool
 	// MaxDownloadBytes bounds a snapshot fetched from a URL; 0 means 1 TiB.
 	MaxDownloadBytes int64
+	// StallTimeout fails a download that receives nothing for this long;
+	// 0 means 60 s (as Qdrant).
+	StallTimeout time.Duration
 	// HTTPClient fetches snapshots from URLs; nil means a client with
 	// connect and header timeouts (the body itself may take long).
 	HTTPClient *http.Client
@@ -74,6 +77,9 @@ func Open(ctx context.Context, opts Options) (*Node, error) {
 	}
 	if opts.MaxDownloadBytes <= 0 {
 		opts.MaxDownloadBytes = 1 << 40
+	}
+	if opts.StallTimeout <= 0 {
+		opts.StallTimeout = time.Minute
 	}
 	if opts.HTTPClient == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()

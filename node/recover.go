@@ -80,45 +80,74 @@ func (n *Node) openLocal(path string) (io.ReadCloser, error) {
 // fetch starts a download; the body is streamed by the caller, bounded by
 // MaxDownloadBytes and by a stall timeout.
 func (n *Node) fetch(ctx context.Context, u *url.URL, apiKey string) (io.ReadCloser, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
+		cancel(nil)
 		return nil, amber.Errorf(amber.EBadRequest, "Bad request: %v", err)
+	}
+	fail := func(err error) (io.ReadCloser, error) {
+		cancel(nil)
+		return nil, err
 	}
 	if apiKey != "" {
 		req.Header.Set("api-key", apiKey)
 	}
 	resp, err := n.opts.HTTPClient.Do(req)
 	if err != nil {
-		return nil, amber.Errorf(amber.EBadRequest, "Bad request: download snapshot from %s: %v", redactURL(u), err)
+		return fail(amber.Errorf(amber.EBadRequest, "Bad request: download snapshot from %s: %v", redactURL(u), err))
 	}
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()
-		return nil, amber.Errorf(amber.EBadRequest, "Bad request: download snapshot from %s: HTTP %s", redactURL(u), resp.Status)
+		return fail(amber.Errorf(amber.EBadRequest, "Bad request: download snapshot from %s: HTTP %s", redactURL(u), resp.Status))
 	}
 	if resp.ContentLength > n.opts.MaxDownloadBytes {
 		resp.Body.Close()
-		return nil, amber.Errorf(amber.ETooLarge, "snapshot at %s is %d bytes, over the limit of %d", redactURL(u), resp.ContentLength, n.opts.MaxDownloadBytes)
+		return fail(amber.Errorf(amber.ETooLarge, "snapshot at %s is %d bytes, over the limit of %d", redactURL(u), resp.ContentLength, n.opts.MaxDownloadBytes))
 	}
-	return &limitedBody{r: io.LimitReader(resp.Body, n.opts.MaxDownloadBytes+1), c: resp.Body, max: n.opts.MaxDownloadBytes}, nil
+	stall := n.opts.StallTimeout
+	b := &downloadBody{r: io.LimitReader(resp.Body, n.opts.MaxDownloadBytes+1), c: resp.Body, max: n.opts.MaxDownloadBytes, cancel: cancel, stall: stall}
+	b.timer = time.AfterFunc(stall, func() {
+		cancel(fmt.Errorf("snapshot download from %s stalled: no data for %s", redactURL(u), stall))
+	})
+	b.ctx = ctx
+	return b, nil
 }
 
-type limitedBody struct {
-	r   io.Reader
-	c   io.Closer
-	n   int64
-	max int64
+// downloadBody bounds a download's size and fails it when no data arrives
+// for the stall timeout.
+type downloadBody struct {
+	r      io.Reader
+	c      io.Closer
+	n, max int64
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	timer  *time.Timer
+	stall  time.Duration
 }
 
-func (l *limitedBody) Read(p []byte) (int, error) {
-	k, err := l.r.Read(p)
-	l.n += int64(k)
-	if l.n > l.max {
-		return k, amber.Errorf(amber.ETooLarge, "snapshot download exceeds the limit of %d bytes", l.max)
+func (b *downloadBody) Read(p []byte) (int, error) {
+	k, err := b.r.Read(p)
+	if k > 0 {
+		b.timer.Reset(b.stall)
+	}
+	b.n += int64(k)
+	if b.n > b.max {
+		return k, amber.Errorf(amber.ETooLarge, "snapshot download exceeds the limit of %d bytes", b.max)
+	}
+	if err != nil && err != io.EOF {
+		if cause := context.Cause(b.ctx); cause != nil && cause != context.Canceled {
+			err = amber.Errorf(amber.EBadRequest, "Bad request: %v", cause)
+		}
 	}
 	return k, err
 }
 
-func (l *limitedBody) Close() error { return l.c.Close() }
+func (b *downloadBody) Close() error {
+	b.timer.Stop()
+	b.cancel(nil)
+	return b.c.Close()
+}
 
 func redactURL(u *url.URL) string {
 	c := *u
