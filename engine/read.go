@@ -204,8 +204,11 @@ func (c *Collection) nearest(pos int, vec []float32, k int, q amber.Query, accep
 		}
 	}
 	if q.Exact || len(c.ids) <= threshold {
+		// Slots in order, not the id map: a sequential walk of memory.
+		// accept skips the dead ones.
+		n := c.slots.len()
 		return index.Exact(d, vecs, vec, k, func(yield func(uint32) bool) {
-			for _, i := range c.ids {
+			for i := range n {
 				if !yield(i) {
 					return
 				}
