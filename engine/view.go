@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"time"
 
 	"github.com/amberdb/amber/engine/index"
 )
@@ -28,16 +29,23 @@ type View struct {
 	frozen []*index.Frozen
 	live   uint64
 	schema map[string]string
+	pause  time.Duration
 }
+
+// Pause returns how long Pin held the write lock: the only time writes
+// waited for this view.
+func (v *View) Pause() time.Duration { return v.pause }
 
 // Pin captures the collection at its last applied write. It holds the write
 // lock only long enough to read the sequence number and the slot count.
 func (c *Collection) Pin() *View {
 	c.writeMu.Lock()
+	locked := time.Now()
 	v := &View{c: c, seq: max(c.lastSeq, 1), limit: c.slots.len(), live: uint64(len(c.ids)), schema: map[string]string{}}
 	for f, t := range c.indexes.Fields() {
 		v.schema[f] = string(t)
 	}
+	v.pause = time.Since(locked)
 	c.writeMu.Unlock()
 	// Graphs are frozen after the lock is released: every slot below the
 	// limit belongs to the view, and one whose insertion finishes meanwhile

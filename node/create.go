@@ -64,9 +64,8 @@ func (n *Node) CreateSnapshot(ctx context.Context, collection string) (snapshot.
 }
 
 func (n *Node) pin(c *engine.Collection) *engine.View {
-	t := time.Now()
 	v := c.Pin()
-	n.stats.notePin(time.Since(t))
+	n.stats.notePin(v.Pause())
 	return v
 }
 
