@@ -315,39 +315,47 @@ func parseQueryInput(raw json.RawMessage) ([]float32, *amber.PointID, error) {
 	}
 }
 
-func (s *server) handleQuery(w http.ResponseWriter, r *http.Request) {
-	var req queryRequest
-	c, err := s.readRequest(w, r, &req)
-	if err != nil {
-		fail(w, r, err)
-		return
-	}
-	res, err := s.runQuery(c, &req)
-	if err != nil {
-		fail(w, r, err)
-		return
-	}
-	reply(w, r, res)
-}
-
-func (s *server) handleQueryBatch(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Searches []queryRequest `json:"searches"`
-	}
-	c, err := s.readRequest(w, r, &req)
-	if err == nil && req.Searches == nil {
-		err = errFormat(errMissing("searches"))
-	}
-	if err != nil {
-		fail(w, r, err)
-		return
-	}
-	out := make([]queryResponse, len(req.Searches))
-	for i := range req.Searches {
-		if out[i], err = s.runQuery(c, &req.Searches[i]); err != nil {
+// searchOne serves a search endpoint: decode Req, run it on the collection,
+// reply with its result.
+func searchOne[Req, Res any](s *server, run func(*engine.Collection, *Req) (Res, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req Req
+		c, err := s.readRequest(w, r, &req)
+		if err != nil {
 			fail(w, r, err)
 			return
 		}
+		res, err := run(c, &req)
+		if err != nil {
+			fail(w, r, err)
+			return
+		}
+		reply(w, r, res)
 	}
-	reply(w, r, out)
+}
+
+// searchBatch serves a batch endpoint {"searches":[Req…]}: every search runs
+// on the same collection, and the first error fails the whole batch.
+func searchBatch[Req, Res any](s *server, run func(*engine.Collection, *Req) (Res, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Searches []Req `json:"searches"`
+		}
+		c, err := s.readRequest(w, r, &req)
+		if err == nil && req.Searches == nil {
+			err = errFormat(errMissing("searches"))
+		}
+		if err != nil {
+			fail(w, r, err)
+			return
+		}
+		out := make([]Res, len(req.Searches))
+		for i := range req.Searches {
+			if out[i], err = run(c, &req.Searches[i]); err != nil {
+				fail(w, r, err)
+				return
+			}
+		}
+		reply(w, r, out)
+	}
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"net/http"
 
 	"github.com/amberdb/amber/engine"
 )
@@ -44,41 +43,4 @@ func (s *server) runSearch(c *engine.Collection, req *searchRequest) ([]scoredJS
 		return nil, err
 	}
 	return p.scored(hits), nil
-}
-
-func (s *server) handleSearch(w http.ResponseWriter, r *http.Request) {
-	var req searchRequest
-	c, err := s.readRequest(w, r, &req)
-	if err != nil {
-		fail(w, r, err)
-		return
-	}
-	res, err := s.runSearch(c, &req)
-	if err != nil {
-		fail(w, r, err)
-		return
-	}
-	reply(w, r, res)
-}
-
-func (s *server) handleSearchBatch(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Searches []searchRequest `json:"searches"`
-	}
-	c, err := s.readRequest(w, r, &req)
-	if err == nil && req.Searches == nil {
-		err = errFormat(errMissing("searches"))
-	}
-	if err != nil {
-		fail(w, r, err)
-		return
-	}
-	out := make([][]scoredJSON, len(req.Searches))
-	for i := range req.Searches {
-		if out[i], err = s.runSearch(c, &req.Searches[i]); err != nil {
-			fail(w, r, err)
-			return
-		}
-	}
-	reply(w, r, out)
 }
