@@ -5,10 +5,11 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"os/exec"
 	"time"
+
+	"github.com/amberdb/amber/engine/index"
 )
 
 // The floors: the least work a figure could cost, measured in the same run
@@ -113,15 +114,15 @@ func newScanner(seed int64, n, dim int) *scanner {
 	s := &scanner{dim: dim, flat: make([]float32, 0, n*dim)}
 	src := newVectorSource(seed, dim)
 	for range n {
-		s.flat = append(s.flat, unit(src.next())...)
+		s.flat = append(s.flat, index.Normalize(src.next())...)
 	}
 	return s
 }
 
 // top10 returns the ids of the 10 vectors with the highest dot product
-// with unit(q), best first.
+// with index.Normalize(q), best first.
 func (s *scanner) top10(q []float32) []uint64 {
-	q = unit(q)
+	q = index.Normalize(q)
 	type hit struct {
 		id    uint64
 		score float32
@@ -158,21 +159,4 @@ func (s *scanner) top10(q []float32) []uint64 {
 		ids[i] = top[i].id
 	}
 	return ids
-}
-
-// unit returns v scaled to length 1, as the server stores Cosine vectors.
-func unit(v []float32) []float32 {
-	var sum float64
-	for _, x := range v {
-		sum += float64(x) * float64(x)
-	}
-	out := make([]float32, len(v))
-	if sum == 0 {
-		return out
-	}
-	inv := 1 / math.Sqrt(sum)
-	for i, x := range v {
-		out[i] = float32(float64(x) * inv)
-	}
-	return out
 }
