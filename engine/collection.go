@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -84,7 +85,7 @@ func newGraph(cfg amber.CollectionConfig, p amber.VectorParams, vecs index.Vecto
 // the fsync and for the vector index.
 func (c *Collection) update(ctx context.Context, wait bool, build func() (*op, error)) (uint64, error) {
 	if c.closed.Load() {
-		return 0, amber.Errorf(amber.EUnavailable, "collection %s is closed", c.name)
+		return 0, amber.Errorf(amber.EUnavailable, "Service unavailable: collection `%s` was just replaced or deleted; retry the write", c.name)
 	}
 	c.writeMu.Lock()
 	o, err := build()
@@ -94,7 +95,10 @@ func (c *Collection) update(ctx context.Context, wait bool, build func() (*op, e
 		return seq, err
 	}
 	p, err := c.wal.Write(o.encode())
-	if err != nil {
+	if errors.Is(err, wal.ErrClosed) {
+		c.writeMu.Unlock()
+		return 0, amber.Errorf(amber.EUnavailable, "Service unavailable: collection `%s` was just replaced or deleted; retry the write", c.name)
+	} else if err != nil {
 		c.writeMu.Unlock()
 		return 0, fmt.Errorf("write wal of %s: %w", c.name, err)
 	}
