@@ -62,9 +62,6 @@ func (v *View) Seq() uint64 { return v.seq }
 // PointCount returns the number of live points in the view.
 func (v *View) PointCount() uint64 { return v.live }
 
-// Collection returns the pinned collection.
-func (v *View) Collection() *Collection { return v.c }
-
 // Files returns the view's files in archive order: config, payload index
 // definitions, points, then one graph per vector name.
 func (v *View) Files() ([]File, error) {

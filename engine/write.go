@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 
 	"github.com/amberdb/amber"
@@ -191,22 +192,15 @@ func (c *Collection) saveIndexDefs() error {
 }
 
 func (c *Collection) loadIndexDefs() error {
-	c.indexes = payload.NewIndexes()
-	var defs struct {
-		Schema map[string]amber.PayloadSchemaType `json:"schema"`
-	}
-	if err := readJSONFile(filepath.Join(c.dir, payloadIndexFile), &defs); err != nil {
-		if isNotExist(err) {
-			return nil
-		}
+	b, err := os.ReadFile(filepath.Join(c.dir, payloadIndexFile))
+	if isNotExist(err) {
+		c.indexes = payload.NewIndexes()
+		return nil
+	} else if err != nil {
 		return err
 	}
-	for f, t := range defs.Schema {
-		if err := c.indexes.Create(f, t, func(func(uint32, amber.Payload) bool) {}); err != nil {
-			return fmt.Errorf("payload index %q: %w", f, err)
-		}
-	}
-	return nil
+	c.indexes, err = payload.DecodeIndexes(b)
+	return err
 }
 
 // UpdateConfig changes a collection's tuning: change edits a copy of the

@@ -34,32 +34,39 @@ func (n *Node) Recover(ctx context.Context, collection string, req RecoverReques
 	if err != nil {
 		return err
 	}
+	src, where, err := n.openLocation(ctx, req)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	n.log.Info("recovering collection", "collection", collection, "location", where, "priority", prio)
+	return n.recoverStream(ctx, collection, src, prio, req.Checksum)
+}
+
+// openLocation opens a recover request's location: a file:// URL inside the
+// snapshots folder or an http(s) URL. It also returns the location with
+// credentials removed, for logs.
+func (n *Node) openLocation(ctx context.Context, req RecoverRequest) (io.ReadCloser, string, error) {
 	u, err := url.Parse(req.Location)
 	if err != nil || u.Scheme == "" {
-		return amber.Errorf(amber.EBadRequest, "Bad request: location %q is not a URL", req.Location)
+		return nil, "", amber.Errorf(amber.EBadRequest, "Bad request: location %q is not a URL", req.Location)
 	}
 	var src io.ReadCloser
 	switch u.Scheme {
 	case "file":
 		if u.Host != "" && u.Host != "localhost" {
-			return amber.Errorf(amber.EBadRequest, "Bad request: Invalid snapshot URI, file path must be absolute or on localhost")
+			return nil, "", amber.Errorf(amber.EBadRequest, "Bad request: Invalid snapshot URI, file path must be absolute or on localhost")
 		}
-		if src, err = n.openLocal(u.Path); err != nil {
-			return err
-		}
+		src, err = n.openLocal(u.Path)
 	case "http", "https":
 		if !n.opts.AllowURLRecovery {
-			return amber.Errorf(amber.EForbidden, "Forbidden: Snapshot recovery from remote URLs is disabled in the configuration")
+			return nil, "", amber.Errorf(amber.EForbidden, "Forbidden: Snapshot recovery from remote URLs is disabled in the configuration")
 		}
-		if src, err = n.fetch(ctx, u, req.APIKey); err != nil {
-			return err
-		}
+		src, err = n.fetch(ctx, u, req.APIKey)
 	default:
-		return amber.Errorf(amber.EBadRequest, "Bad request: URL %s with scheme %s is not supported", req.Location, u.Scheme)
+		err = amber.Errorf(amber.EBadRequest, "Bad request: URL %s with scheme %s is not supported", redactURL(u), u.Scheme)
 	}
-	defer src.Close()
-	n.log.Info("recovering collection", "collection", collection, "location", redactURL(u), "priority", prio)
-	return n.recoverStream(ctx, collection, src, prio, req.Checksum)
+	return src, redactURL(u), err
 }
 
 // openLocal opens a file:// location, which must lie inside the snapshots
@@ -308,26 +315,12 @@ func (n *Node) RecoverUpload(ctx context.Context, collection, filename string, r
 // file:// or http(s) location (an Amber extension: Qdrant does this only at
 // start-up). Collections not in the snapshot are left alone.
 func (n *Node) RecoverFull(ctx context.Context, req RecoverRequest) error {
-	u, err := url.Parse(req.Location)
-	if err != nil || u.Scheme == "" {
-		return amber.Errorf(amber.EBadRequest, "Bad request: location %q is not a URL", req.Location)
-	}
-	var src io.ReadCloser
-	switch u.Scheme {
-	case "file":
-		src, err = n.openLocal(u.Path)
-	case "http", "https":
-		if !n.opts.AllowURLRecovery {
-			return amber.Errorf(amber.EForbidden, "Forbidden: Snapshot recovery from remote URLs is disabled in the configuration")
-		}
-		src, err = n.fetch(ctx, u, req.APIKey)
-	default:
-		err = amber.Errorf(amber.EBadRequest, "Bad request: URL %s with scheme %s is not supported", req.Location, u.Scheme)
-	}
+	src, where, err := n.openLocation(ctx, req)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
+	n.log.Info("recovering full snapshot", "location", where)
 	return n.recoverFull(ctx, src, req.Checksum, true)
 }
 
